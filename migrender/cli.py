@@ -1,0 +1,146 @@
+"""Command line: a thin shell over the core.
+
+Each command parses its options, calls one core function and prints what it
+returns. One funnel turns the outcome into the exit code: 0 fine, 1 invalid
+spec, 2 usage error, 3 migrender itself failed (one line; the traceback only
+under --debug).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from migrender import __version__
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="How problems are printed: text (path:line:col: severity: message), json, or github "
+    "(GitHub Actions annotations).",
+)
+PATHS_ARGUMENT = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+
+
+class _Funnel(click.Group):
+    """Turns every exception a command lets escape into a one-line message and exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from migrender.workspace import UsageError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except UsageError as exc:
+            click.echo(f"migrender: error: {exc}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(
+                f"migrender: internal error: {type(exc).__name__}: {exc} "
+                "(this is a bug in migrender; rerun with --debug for the traceback)",
+                err=True,
+            )
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(
+    cls=_Funnel,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  migrender validate                      # every environments/*/cluster.yaml
+  migrender render --out rendered         # write rendered/<name>/ per environment
+  migrender plan environments/prod-east   # capacity of one environment
+  migrender catalog A100-SXM4-80GB        # profiles and layouts of one GPU
+
+Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage error, 3 internal error.""",
+)
+@click.version_option(__version__, prog_name="migrender")
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+def cli(debug: bool) -> None:
+    """Validate and render NVIDIA MIG layouts for Kubernetes and OpenShift.
+
+    One cluster spec per environment (environments/<name>/cluster.yaml) describes the GPU
+    node pools and how their GPUs are partitioned; migrender checks it against the real
+    hardware rules and renders the GPU Operator settings, the mig-parted ConfigMap, node
+    labels and OpenShift AI profiles that GitOps applies.
+    """
+
+
+def _emit_problems(problems: list[Any], fmt: str, *, err: bool = False) -> None:
+    from migrender.problems import FORMATTERS
+
+    if problems or fmt == "json":
+        click.echo(FORMATTERS[fmt](problems), nl=False, err=err)
+
+
+def _summary(results: list[Any]) -> str:
+    from migrender.problems import Severity
+
+    errors = sum(p.severity is Severity.ERROR for r in results for p in r.problems)
+    warnings = sum(p.severity is Severity.WARNING for r in results for p in r.problems)
+    bad = sum(not r.ok for r in results)
+    specs = f"{len(results)} spec{'s' if len(results) != 1 else ''}"
+    if not errors and not warnings:
+        return f"{specs} valid"
+    parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else []
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return f"{', '.join(parts)} in {specs}" + (f" ({bad} invalid)" if bad else "")
+
+
+def _finish(code: int) -> NoReturn:
+    click.get_current_context().exit(code)
+
+
+def _validated(paths: tuple[str, ...]) -> list[Any]:
+    from migrender.validate import validate_sources
+    from migrender.workspace import read_specs
+
+    return validate_sources(read_specs(list(paths) or ["environments"]))
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  migrender validate
+  migrender validate environments/prod-east/cluster.yaml
+  migrender validate environments --format github   # annotations in a GitHub Actions job"""
+)
+@PATHS_ARGUMENT
+@FORMAT_OPTION
+def validate(paths: tuple[str, ...], fmt: str) -> None:
+    """Check cluster specs against the schema and the GPU hardware rules.
+
+    PATHS are spec files, or folders searched for */cluster.yaml (default: environments).
+    Every problem of every file is printed, one per line, sorted by file and position.
+    Exit 0 when all specs are valid (warnings allowed), 1 when any has an error, 2 on a
+    usage error.
+    """
+    from migrender.validate import all_problems
+
+    results = _validated(paths)
+    problems = all_problems(results)
+    _emit_problems(problems, fmt)
+    if fmt == "text":
+        click.echo(_summary(results), err=True)
+    _finish(EXIT_INVALID if any(not r.ok for r in results) else EXIT_OK)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=argv, prog_name="migrender")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""Rules that need the GPU catalog (filled in with the catalog)."""
