@@ -73,7 +73,7 @@ def test_json_format(runner, bad_tree, monkeypatch) -> None:
 
 
 def test_json_format_of_a_clean_run_is_an_empty_list(runner) -> None:
-    result = runner.invoke(cli, ["validate", "--format", "json"])
+    result = runner.invoke(cli, ["validate", "environments/eks-p5", "--format", "json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
 
