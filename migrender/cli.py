@@ -137,6 +137,120 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     _finish(EXIT_INVALID if any(not r.ok for r in results) else EXIT_OK)
 
 
+OUT_OPTION = click.option(
+    "--out",
+    default="rendered",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder that holds one rendered/<metadata.name>/ folder per environment.",
+)
+
+
+def _valid_or_exit(results: list[Any], fmt: str) -> None:
+    """Print problems on stderr; exit 1 when any spec has an error."""
+    from migrender.validate import all_problems
+
+    _emit_problems(all_problems(results), fmt, err=True)
+    if any(not r.ok for r in results):
+        click.echo(f"migrender: {_summary(results)}; nothing written", err=True)
+        _finish(EXIT_INVALID)
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  migrender render                                  # environments/ -> rendered/
+  migrender render environments/prod-east --out deploy
+  migrender render --stdout environments/prod-east  # one YAML stream (Argo CD plugin)"""
+)
+@PATHS_ARGUMENT
+@OUT_OPTION
+@click.option(
+    "--stdout",
+    "to_stdout",
+    is_flag=True,
+    help="Print one environment's manifests as a multi-document YAML stream instead of "
+    "writing files. Nothing is printed on stdout unless the spec is valid.",
+)
+@FORMAT_OPTION
+def render(paths: tuple[str, ...], out: str, to_stdout: bool, fmt: str) -> None:
+    """Render the manifests of each environment into OUT/<metadata.name>/.
+
+    PATHS are spec files or folders searched for */cluster.yaml (default: environments).
+    Every spec is validated first; if any has an error nothing is written (exit 1).
+    Each environment folder is replaced atomically: the old one stays until the new one
+    is complete, and files that no longer belong are removed.
+    """
+    from pathlib import Path
+
+    from migrender.output import OutputError, write_tree
+    from migrender.render import manifest_stream, render_spec
+
+    results = _validated(paths)
+    if to_stdout and len(results) != 1:
+        raise click.UsageError(
+            f"--stdout renders exactly one environment; {len(results)} specs were given"
+        )
+    _valid_or_exit(results, fmt)
+    rendered = [(r.spec.name, render_spec(r.spec)) for r in results]
+    if to_stdout:
+        click.echo(manifest_stream(rendered[0][1]), nl=False)
+        _finish(EXIT_OK)
+    for name, files in rendered:
+        try:
+            target = write_tree(Path(out), name, files)
+        except OutputError as exc:
+            click.echo(f"migrender: error: {exc}; the previous output is unchanged", err=True)
+            _finish(EXIT_INVALID)
+        click.echo(f"rendered {target.as_posix()}/ ({len(files)} files)", err=True)
+    _finish(EXIT_OK)
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  migrender check                 # in CI or pre-commit: is rendered/ current?
+  migrender check --out deploy environments/prod-east"""
+)
+@PATHS_ARGUMENT
+@OUT_OPTION
+@FORMAT_OPTION
+def check(paths: tuple[str, ...], out: str, fmt: str) -> None:
+    """Check that OUT holds exactly what `migrender render` would write.
+
+    Exit 0 when every environment's folder is current, 1 when a spec is invalid or a
+    file is missing, changed or left over (each is listed), 2 on a usage error.
+    """
+    from pathlib import Path
+
+    from migrender.output import compare_tree
+    from migrender.render import render_spec
+
+    results = _validated(paths)
+    _valid_or_exit(results, fmt)
+    stale = 0
+    for result in results:
+        drift = compare_tree(Path(out), result.spec.name, render_spec(result.spec))
+        base = (Path(out) / result.spec.name).as_posix()
+        for what, names in (
+            ("missing", drift.missing),
+            ("out of date", drift.changed),
+            ("not rendered by migrender any more", drift.extra),
+        ):
+            for name in names:
+                click.echo(f"{base}/{name}: {what}")
+                stale += 1
+    if stale:
+        click.echo(
+            f"migrender: {stale} rendered file{'s' if stale != 1 else ''} differ from the "
+            "specs; run `migrender render` and commit the result",
+            err=True,
+        )
+        _finish(EXIT_INVALID)
+    click.echo(f"{len(results)} environment{'s' if len(results) != 1 else ''} up to date", err=True)
+    _finish(EXIT_OK)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     cli.main(args=argv, prog_name="migrender")

@@ -1,0 +1,240 @@
+"""The render model: everything the templates print, computed once from a valid spec.
+
+Templates hold layout only; every decision (config names, which GPUs an entry
+covers, resource names under each strategy, what an operator version needs)
+is made here, in plain data with a stable order, so output is byte-identical
+for the same spec on any machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from migrender.catalog import GpuModel, load_catalog
+from migrender.layout import PoolLayout, resolve
+from migrender.spec import ClusterSpec
+from migrender.versions import OperatorFeatures
+
+#: Not NVIDIA's ``default-mig-parted-config``: the operator owns and resets that one.
+CONFIGMAP_NAME = "migrender-mig-parted-config"
+MIG_CONFIG_LABEL = "nvidia.com/mig.config"
+#: Under the single strategy every slice is ``nvidia.com/gpu``; this label tells the
+#: nodes apart by profile so OpenShift AI profiles can select them.
+PROFILE_LABEL = "migrender.io/mig-profile"
+GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+MACHINE_API_NAMESPACE = "openshift-machine-api"
+
+
+@dataclass(frozen=True)
+class ConfigEntry:
+    """One entry of a mig-parted config: which devices, MIG on or off, which instances."""
+
+    device_filter: tuple[str, ...]  # empty: every device
+    devices: tuple[int, ...] | None  # None: all
+    mig_enabled: bool
+    mig_devices: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class MigConfig:
+    name: str
+    entries: tuple[ConfigEntry, ...]
+
+
+@dataclass(frozen=True, order=True)
+class LabelTarget:
+    """A Node or MachineSet and the labels migrender sets on it."""
+
+    name: str
+    pool: str
+    labels: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class AIProfileOut:
+    """One OpenShift AI AcceleratorProfile or HardwareProfile."""
+
+    name: str
+    profile: str
+    display_name: str
+    description: str
+    enabled: bool
+    identifier: str
+    max_count: int
+    node_selector: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class OpenShiftAIOut:
+    major: int
+    namespace: str
+    profiles: tuple[AIProfileOut, ...]
+
+
+@dataclass(frozen=True)
+class RenderModel:
+    name: str
+    platform: str
+    gitops: str
+    install: str
+    operator_version: str
+    features: OperatorFeatures
+    namespace: str
+    mig_strategy: str
+    with_reboot: bool
+    chart_repository: str
+    configmap_name: str
+    mig_configs: tuple[MigConfig, ...]
+    nodes: tuple[LabelTarget, ...]
+    machine_sets: tuple[LabelTarget, ...]
+    openshift_ai: OpenShiftAIOut | None
+    layouts: tuple[PoolLayout, ...] = field(repr=False, default=())
+
+    @property
+    def machine_api_namespace(self) -> str:
+        return MACHINE_API_NAMESPACE
+
+
+def resource_name(strategy: str, profile: str) -> str:
+    """The extended resource a MIG slice is advertised as under ``strategy``."""
+    return (
+        "nvidia.com/gpu" if strategy == "single" else f"nvidia.com/mig-{profile.replace('+', '.')}"
+    )
+
+
+def object_name(profile: str) -> str:
+    """A DNS-1123 object name for a profile: 1g.10gb+me -> nvidia-mig-1g-10gb-me."""
+    return "nvidia-mig-" + profile.replace(".", "-").replace("+", "-")
+
+
+def _config_entries(layout: PoolLayout) -> tuple[ConfigEntry, ...]:
+    all_gpus = tuple(range(layout.pool.gpus_per_node))
+    return tuple(
+        ConfigEntry(
+            device_filter=layout.model.device_ids,
+            devices=None if a.gpus == all_gpus and layout.is_named else a.gpus,
+            mig_enabled=a.enabled,
+            mig_devices=a.slices,
+        )
+        for a in layout.assignments
+    )
+
+
+def _mig_configs(layouts: list[PoolLayout]) -> tuple[MigConfig, ...]:
+    """``all-disabled`` plus every config a node is labelled with; a named layout used by
+    several models becomes one config with one entry per model (its PCI ids as filter)."""
+    configs: dict[str, dict[str, tuple[ConfigEntry, ...]]] = {
+        "all-disabled": {"": (ConfigEntry((), None, False, ()),)}
+    }
+    for layout in layouts:
+        if layout.config_name == "all-disabled":
+            continue
+        per_model = configs.setdefault(layout.config_name, {})
+        per_model.setdefault(layout.model.id, _config_entries(layout))
+    return tuple(
+        MigConfig(name, tuple(e for _, entries in sorted(per_model.items()) for e in entries))
+        for name, per_model in sorted(configs.items())
+    )
+
+
+def _labels(layout: PoolLayout, strategy: str) -> tuple[tuple[str, str], ...]:
+    labels = [(MIG_CONFIG_LABEL, layout.config_name)]
+    if strategy == "single" and layout.profiles:
+        labels.append((PROFILE_LABEL, layout.profiles[0].replace("+", ".")))
+    return tuple(sorted(labels))
+
+
+def _describe(profile: str, models: list[GpuModel]) -> str:
+    first = models[0].profiles[profile]
+    gpus = ", ".join(m.name for m in models)
+    return (
+        f"MIG slice {profile} of an {gpus}: {first.compute} of {models[0].compute_slices} "
+        f"compute slices and {first.memory_gb} GB of GPU memory."
+    )
+
+
+def _openshift_ai(spec: ClusterSpec, layouts: list[PoolLayout]) -> OpenShiftAIOut | None:
+    ai = spec.openshift_ai
+    if ai is None:
+        return None
+    strategy = spec.operator.mig_strategy
+    models: dict[str, list[GpuModel]] = {}
+    most: dict[str, int] = {}  # most slices of a profile on one node
+    for layout in layouts:
+        per_node: dict[str, int] = {}
+        for a in layout.assignments:
+            for profile, count in a.slices:
+                per_node[profile] = per_node.get(profile, 0) + count * len(a.gpus)
+        for profile, count in per_node.items():
+            owners = models.setdefault(profile, [])
+            if layout.model not in owners:
+                owners.append(layout.model)
+            most[profile] = max(most.get(profile, 0), count)
+
+    def size(profile: str) -> tuple[int, int, str]:
+        p = models[profile][0].profiles[profile]
+        return (p.compute, p.memory_gb, profile)
+
+    chosen = (
+        [(p, None, None, True) for p in sorted(models, key=size)]
+        if ai.profiles is None
+        else [(e.profile, e.display_name, e.description, e.enabled) for e in ai.profiles]
+    )
+    out = []
+    for profile, display_name, description, enabled in chosen:
+        owners = models[profile]
+        selector = ((PROFILE_LABEL, profile.replace("+", ".")),) if strategy == "single" else ()
+        out.append(
+            AIProfileOut(
+                name=object_name(profile),
+                profile=profile,
+                display_name=display_name or f"{' / '.join(m.name for m in owners)} MIG {profile}",
+                description=description if description is not None else _describe(profile, owners),
+                enabled=enabled,
+                identifier=resource_name(strategy, profile),
+                max_count=most[profile],
+                node_selector=selector,
+            )
+        )
+    return OpenShiftAIOut(ai.major, ai.namespace, tuple(out))
+
+
+def build_model(spec: ClusterSpec) -> RenderModel:
+    """The render model of a spec that passed validation without errors."""
+    catalog = load_catalog()
+    layouts = []
+    for pool in spec.pools:
+        model = catalog.lookup(pool.gpu)
+        if model is None:  # validation refuses this; a bug if it gets here
+            raise ValueError(f"pool {pool.name}: unknown GPU {pool.gpu}")
+        layouts.append(resolve(pool, model))
+    strategy = spec.operator.mig_strategy
+    nodes = sorted(
+        LabelTarget(node, layout.pool.name, _labels(layout, strategy))
+        for layout in layouts
+        for node in layout.pool.nodes
+    )
+    machine_sets = sorted(
+        LabelTarget(name, layout.pool.name, _labels(layout, strategy))
+        for layout in layouts
+        for name in layout.pool.machine_sets
+    )
+    op = spec.operator
+    return RenderModel(
+        name=spec.name,
+        platform=spec.platform,
+        gitops=spec.gitops,
+        install=op.install,
+        operator_version=op.version,
+        features=OperatorFeatures(op.version_tuple),
+        namespace=op.namespace,
+        mig_strategy=strategy,
+        with_reboot=op.with_reboot,
+        chart_repository=op.chart_repository,
+        configmap_name=CONFIGMAP_NAME,
+        mig_configs=_mig_configs(layouts),
+        nodes=tuple(nodes),
+        machine_sets=tuple(machine_sets),
+        openshift_ai=_openshift_ai(spec, layouts),
+        layouts=tuple(layouts),
+    )
