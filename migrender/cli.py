@@ -183,8 +183,8 @@ def render(paths: tuple[str, ...], out: str, to_stdout: bool, fmt: str) -> None:
     """
     from pathlib import Path
 
-    from migrender.output import OutputError, write_tree
-    from migrender.render import manifest_stream, render_spec
+    from migrender.output import OutputError, write_file, write_tree
+    from migrender.render import FLEET_FILE, manifest_stream, render_spec
 
     results = _validated(paths)
     if to_stdout and len(results) != 1:
@@ -196,14 +196,30 @@ def render(paths: tuple[str, ...], out: str, to_stdout: bool, fmt: str) -> None:
     if to_stdout:
         click.echo(manifest_stream(rendered[0][1]), nl=False)
         _finish(EXIT_OK)
-    for name, files in rendered:
-        try:
+    fleet = _fleet(paths, results)
+    try:
+        for name, files in rendered:
             target = write_tree(Path(out), name, files)
-        except OutputError as exc:
-            click.echo(f"migrender: error: {exc}; the previous output is unchanged", err=True)
-            _finish(EXIT_INVALID)
-        click.echo(f"rendered {target.as_posix()}/ ({len(files)} files)", err=True)
+            click.echo(f"rendered {target.as_posix()}/ ({len(files)} files)", err=True)
+        if fleet is not None:
+            target = write_file(Path(out), FLEET_FILE, fleet)
+            click.echo(f"rendered {target.as_posix()} (Argo CD fleet)", err=True)
+    except OutputError as exc:
+        click.echo(f"migrender: error: {exc}; the previous output is unchanged", err=True)
+        _finish(EXIT_INVALID)
     _finish(EXIT_OK)
+
+
+def _fleet(paths: tuple[str, ...], results: list[Any]) -> str | None:
+    """The fleet ApplicationSet, when whole folders of specs were given (a single spec
+    file is not the fleet, so it leaves the fleet file alone)."""
+    from pathlib import Path
+
+    from migrender.render import render_fleet
+
+    if not all(Path(p).is_dir() for p in paths or ("environments",)):
+        return None
+    return render_fleet([r.spec for r in results])
 
 
 @cli.command(
@@ -224,11 +240,17 @@ def check(paths: tuple[str, ...], out: str, fmt: str) -> None:
     from pathlib import Path
 
     from migrender.output import compare_tree
-    from migrender.render import render_spec
+    from migrender.render import FLEET_FILE, render_spec
 
     results = _validated(paths)
     _valid_or_exit(results, fmt)
     stale = 0
+    fleet = _fleet(paths, results)
+    fleet_path = Path(out) / FLEET_FILE
+    if fleet is not None and (not fleet_path.is_file() or fleet_path.read_text("utf-8") != fleet):
+        what = "out of date" if fleet_path.exists() else "missing"
+        click.echo(f"{fleet_path.as_posix()}: {what}")
+        stale += 1
     for result in results:
         drift = compare_tree(Path(out), result.spec.name, render_spec(result.spec))
         base = (Path(out) / result.spec.name).as_posix()
@@ -248,6 +270,86 @@ def check(paths: tuple[str, ...], out: str, fmt: str) -> None:
         )
         _finish(EXIT_INVALID)
     click.echo(f"{len(results)} environment{'s' if len(results) != 1 else ''} up to date", err=True)
+    _finish(EXIT_OK)
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  migrender plan                                   # every environment
+  migrender plan environments/eks-p5 --format markdown >> $GITHUB_STEP_SUMMARY"""
+)
+@PATHS_ARGUMENT
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text tables, markdown (for a pull request comment) or json.",
+)
+def plan(paths: tuple[str, ...], fmt: str) -> None:
+    """Show the capacity each environment offers: per pool and per cluster.
+
+    For every profile: slices per node and in total, the resource name pods request
+    (nvidia.com/mig-<profile> under mixed, nvidia.com/gpu under single), memory and
+    compute per slice, and the capacity the layout strands. Exit 1 if a spec is invalid.
+    """
+    from migrender.capacity import (
+        format_plan_json,
+        format_plan_markdown,
+        format_plan_text,
+        plan_cluster,
+    )
+
+    results = _validated(paths)
+    _valid_or_exit(results, "text")
+    plans = [plan_cluster(r.spec) for r in results]
+    formatter = {
+        "text": format_plan_text,
+        "markdown": format_plan_markdown,
+        "json": format_plan_json,
+    }[fmt]
+    click.echo(formatter(plans), nl=False)
+    _finish(EXIT_OK)
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  migrender catalog                    # every GPU model
+  migrender catalog A100-SXM4-40GB     # its profiles, placements and named layouts
+  migrender catalog NVIDIA-A30 --format json"""
+)
+@click.argument("gpu", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text, markdown or json.",
+)
+def catalog(gpu: str | None, fmt: str) -> None:
+    """List the GPU models migrender knows, or one model's MIG profiles and layouts.
+
+    GPU is a catalog id or an alias (such as the GPU Feature Discovery product label
+    NVIDIA-A30), in any case. Exit 2 for an unknown model, with the closest ids.
+    """
+    from migrender.catalog import load_catalog
+    from migrender.catalog_view import format_model, format_models
+
+    known = load_catalog()
+    if gpu is None:
+        click.echo(format_models(known, fmt), nl=False)
+        _finish(EXIT_OK)
+    model = known.lookup(gpu)
+    if model is None:
+        close = known.suggest(gpu)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        click.echo(f"migrender: error: unknown GPU model '{gpu}'{hint}", err=True)
+        _finish(EXIT_USAGE)
+    click.echo(format_model(model, fmt), nl=False)
     _finish(EXIT_OK)
 
 

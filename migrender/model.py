@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from migrender.catalog import GpuModel, load_catalog
 from migrender.layout import PoolLayout, resolve
-from migrender.spec import ClusterSpec
+from migrender.spec import ArgoCD, ClusterSpec, Flux, Repository
 from migrender.versions import OperatorFeatures
 
 #: Not NVIDIA's ``default-mig-parted-config``: the operator owns and resets that one.
@@ -88,7 +88,14 @@ class RenderModel:
     nodes: tuple[LabelTarget, ...]
     machine_sets: tuple[LabelTarget, ...]
     openshift_ai: OpenShiftAIOut | None
+    repository: Repository
+    argocd: ArgoCD
+    flux: Flux
     layouts: tuple[PoolLayout, ...] = field(repr=False, default=())
+
+    @property
+    def chart_is_oci(self) -> bool:
+        return self.chart_repository.startswith("oci://")
 
     @property
     def machine_api_namespace(self) -> str:
@@ -236,5 +243,8 @@ def build_model(spec: ClusterSpec) -> RenderModel:
         nodes=tuple(nodes),
         machine_sets=tuple(machine_sets),
         openshift_ai=_openshift_ai(spec, layouts),
+        repository=spec.repository,
+        argocd=spec.argocd,
+        flux=spec.flux,
         layouts=tuple(layouts),
     )

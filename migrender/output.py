@@ -153,3 +153,25 @@ def compare_tree(out: Path, env: str, files: Mapping[str, str]) -> Drift:
             changed.append(name)
     extra = sorted(on_disk - set(files))
     return Drift(env, tuple(missing), tuple(changed), tuple(extra))
+
+
+def write_file(out: Path, name: str, text: str) -> Path:
+    """Replace one file at the top of ``out`` atomically (write beside it, then rename)."""
+    target = out / name
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, staging = tempfile.mkstemp(prefix=f"{_TMP_PREFIX}{name}-", dir=out)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(staging, 0o644)
+            os.replace(staging, target)
+        finally:
+            if os.path.exists(staging):
+                os.unlink(staging)
+        _fsync_dir(out)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target

@@ -10,6 +10,7 @@ up as an error here, never as broken YAML in a cluster.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -70,7 +71,19 @@ def planned_files(m: RenderModel) -> list[tuple[str, str]]:
             else "hardware-profiles.yaml.j2"
         )
         plan.append(("openshift-ai-profiles.yaml", template))
+    if m.gitops == "flux" and m.install == "helm":
+        plan.append(("gpu-operator-helmrelease.yaml", "flux-helmrelease.yaml.j2"))
     return plan
+
+
+def gitops_files(m: RenderModel) -> list[tuple[str, str]]:
+    """The GitOps glue: applied once to the GitOps tool's namespace, not to the cluster's
+    workloads, so it lives in gitops/ and is not part of the environment's kustomization."""
+    if m.gitops == "argocd":
+        return [("gitops/argocd-application.yaml", "argocd-application.yaml.j2")]
+    if m.gitops == "flux":
+        return [("gitops/flux-kustomization.yaml", "flux-kustomization.yaml.j2")]
+    return []
 
 
 def render_model(m: RenderModel) -> dict[str, str]:
@@ -88,6 +101,13 @@ def render_model(m: RenderModel) -> dict[str, str]:
     out["kustomization.yaml"] = env.get_template("kustomization.yaml.j2").render(
         m=m, resources=resources
     )
+    glue = gitops_files(m)
+    for name, template in glue:
+        out[name] = env.get_template(template).render(m=m)
+    if glue:
+        out["gitops/kustomization.yaml"] = env.get_template("kustomization.yaml.j2").render(
+            m=m, resources=[name.removeprefix("gitops/") for name, _ in glue]
+        )
     for name, text in out.items():
         check_yaml(name, text)
     return dict(sorted(out.items()))
@@ -115,3 +135,42 @@ def manifest_stream(files: dict[str, str]) -> str:
     (what ``render --stdout`` prints for an Argo CD config management plugin)."""
     kustomization = parse_all(files["kustomization.yaml"])[0]
     return "".join(files[name] for name in kustomization["resources"])
+
+
+FLEET_FILE = "argocd-applicationset.yaml"
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Argo CD environments that share a repository, revision and Argo CD namespace."""
+
+    name: str
+    namespace: str
+    url: str
+    revision: str
+    environments: tuple[tuple[str, str], ...]  # (environment, its gitops/ path)
+
+
+def render_fleet(specs: list[ClusterSpec]) -> str | None:
+    """The fleet ApplicationSet over every ``gitops: argocd`` environment, or None."""
+    groups: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for spec in specs:
+        if spec.gitops != "argocd" or spec.repository.url is None:
+            continue
+        key = (spec.argocd.namespace, spec.repository.url, spec.repository.revision)
+        groups.setdefault(key, []).append((spec.name, f"{spec.repository.path}/gitops"))
+    if not groups:
+        return None
+    fleets = [
+        Fleet(
+            name="migrender-fleet" if len(groups) == 1 else f"migrender-fleet-{i + 1}",
+            namespace=namespace,
+            url=url,
+            revision=revision,
+            environments=tuple(sorted(envs)),
+        )
+        for i, ((namespace, url, revision), envs) in enumerate(sorted(groups.items()))
+    ]
+    text = environment().get_template("argocd-applicationset.yaml.j2").render(fleets=fleets)
+    check_yaml(FLEET_FILE, text)
+    return text

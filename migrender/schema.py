@@ -133,7 +133,9 @@ def _explain(doc: Document, error: ValidationError) -> Iterator[Problem]:
         yield doc.problem(path, "schema", f"{name} must be {expected}", f"got {_got(value)}")
     elif kind == "required":
         present = value if isinstance(value, dict) else {}
-        properties = schema.get("properties", {})
+        properties = schema.get("properties") or (
+            schema_document()["properties"] if not path else {}
+        )
         for key in error.validator_value:
             if key in present:
                 continue

@@ -14,6 +14,8 @@ DEFAULT_NAMESPACE = {"openshift": "nvidia-gpu-operator", "kubernetes": "gpu-oper
 DEFAULT_INSTALL = {"openshift": "olm", "kubernetes": "helm"}
 DEFAULT_CHART_REPOSITORY = "https://helm.ngc.nvidia.com/nvidia"
 DEFAULT_RHOAI_NAMESPACE = "redhat-ods-applications"
+DEFAULT_ARGOCD_NAMESPACE = {"openshift": "openshift-gitops", "kubernetes": "argocd"}
+IN_CLUSTER = "https://kubernetes.default.svc"
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,34 @@ class OpenShiftAI:
 
 
 @dataclass(frozen=True)
+class Repository:
+    url: str | None
+    revision: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ArgoCD:
+    namespace: str
+    project: str
+    server: str
+
+
+@dataclass(frozen=True)
+class Flux:
+    namespace: str
+    source_ref: str
+    interval: str
+
+
+@dataclass(frozen=True)
 class ClusterSpec:
     name: str
     platform: str
     gitops: str
+    repository: Repository
+    argocd: ArgoCD
+    flux: Flux
     operator: GpuOperator
     openshift_ai: OpenShiftAI | None
     pools: tuple[NodePool, ...]
@@ -152,10 +178,29 @@ def build_spec(data: dict[str, Any]) -> ClusterSpec:
                 for i, p in enumerate(chosen)
             ),
         )
+    name = data["metadata"]["name"]
+    repo = data.get("repository", {})
+    argo = data.get("argocd", {})
+    flux = data.get("flux", {})
     return ClusterSpec(
-        name=data["metadata"]["name"],
+        name=name,
         platform=platform,
-        gitops=data.get("gitops", "argocd"),
+        gitops=data.get("gitops", "none"),
+        repository=Repository(
+            url=repo.get("url"),
+            revision=repo.get("revision", "main"),
+            path=repo.get("path", f"rendered/{name}"),
+        ),
+        argocd=ArgoCD(
+            namespace=argo.get("namespace", DEFAULT_ARGOCD_NAMESPACE[platform]),
+            project=argo.get("project", "default"),
+            server=argo.get("server", IN_CLUSTER),
+        ),
+        flux=Flux(
+            namespace=flux.get("namespace", "flux-system"),
+            source_ref=flux.get("sourceRef", "flux-system"),
+            interval=flux.get("interval", "10m"),
+        ),
         operator=operator,
         openshift_ai=openshift_ai,
         pools=tuple(_pool(i, p) for i, p in enumerate(data["nodePools"])),

@@ -147,3 +147,45 @@ def test_python_dash_m_works() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_plan_seed_eks_p5(runner) -> None:
+    result = runner.invoke(cli, ["plan", "environments/eks-p5", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (env,) = json.loads(result.stdout)
+    assert env["name"] == "eks-p5"
+    counts = {r["resource"]: r["count"] for r in env["resources"]}
+    assert counts == {
+        "nvidia.com/mig-1g.10gb": 16,
+        "nvidia.com/mig-2g.20gb": 8,
+        "nvidia.com/mig-3g.40gb": 8,
+    }
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_plan_formats(runner, fmt) -> None:
+    result = runner.invoke(cli, ["plan", "--format", fmt])
+    assert result.exit_code == 0
+    assert "nvidia.com/mig-1g.6gb" in result.stdout
+
+
+def test_plan_of_an_invalid_spec_exits_1(runner, bad_tree, monkeypatch) -> None:
+    monkeypatch.chdir(bad_tree)
+    result = runner.invoke(cli, ["plan", "envs"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+
+
+def test_catalog_lists_and_shows_models(runner) -> None:
+    listing = runner.invoke(cli, ["catalog"])
+    assert listing.exit_code == 0
+    assert "H100-SXM5-80GB" in listing.stdout and "RTX-PRO-6000" in listing.stdout
+    one = runner.invoke(cli, ["catalog", "nvidia-a30"])
+    assert one.exit_code == 0
+    assert "{0,2}:2" in one.stdout and "all-balanced" in one.stdout
+
+
+def test_catalog_unknown_model_suggests_and_exits_2(runner) -> None:
+    result = runner.invoke(cli, ["catalog", "A100-SXM4-40G"])
+    assert result.exit_code == 2
+    assert "did you mean A100-SXM4-40GB" in result.stderr

@@ -58,9 +58,11 @@ def test_check_lists_missing_changed_and_extra_files(workdir) -> None:
     (workdir / "rendered/eks-p5/namespace.yaml").write_text("changed\n")
     (workdir / "rendered/eks-p5/old.yaml").write_text("left over\n")
     (workdir / "rendered/oci-h100/node-labels.yaml").unlink()
+    (workdir / "rendered/argocd-applicationset.yaml").unlink()
     result = runner.invoke(cli, ["check"])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
+        "rendered/argocd-applicationset.yaml: missing",
         "rendered/eks-p5/namespace.yaml: out of date",
         "rendered/eks-p5/old.yaml: not rendered by migrender any more",
         "rendered/oci-h100/node-labels.yaml: missing",
@@ -151,3 +153,25 @@ def test_full_disk_is_a_clear_error_and_keeps_old_output(workdir, monkeypatch) -
     assert "No space left on device" in result.stderr
     assert tree(workdir / "rendered") == before
     assert not [p for p in (workdir / "rendered").iterdir() if p.name.startswith(".")]
+
+
+def test_a_single_spec_file_leaves_the_fleet_file_alone(workdir) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["render"])
+    fleet = (workdir / "rendered/argocd-applicationset.yaml").read_bytes()
+    result = runner.invoke(cli, ["render", "environments/eks-p5/cluster.yaml"])
+    assert result.exit_code == 0
+    assert (workdir / "rendered/argocd-applicationset.yaml").read_bytes() == fleet
+    check = runner.invoke(cli, ["check", "environments/eks-p5/cluster.yaml"])
+    assert check.exit_code == 0
+
+
+def test_fleet_lists_every_argocd_environment(workdir) -> None:
+    CliRunner().invoke(cli, ["render"])
+    docs = [
+        d
+        for d in yaml.safe_load_all((workdir / "rendered/argocd-applicationset.yaml").read_text())
+        if d
+    ]
+    envs = sorted(e["env"] for d in docs for e in d["spec"]["generators"][0]["list"]["elements"])
+    assert envs == ["a100-40gb-halves", "eks-p5", "rhoai-a100", "rhoai-a30"]  # not oci-h100

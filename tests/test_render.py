@@ -73,7 +73,18 @@ def test_kubectl_kustomize_builds_it(env, tmp_path) -> None:
         pytest.skip("kubectl is not installed")
     files = rendered(env)
     for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
+    if (tmp_path / "gitops").is_dir():
+        glue = subprocess.run(
+            [kubectl, "kustomize", str(tmp_path / "gitops")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert glue.returncode == 0, glue.stderr
+        kinds = [d["kind"] for d in yaml.safe_load_all(glue.stdout) if d]
+        assert kinds in (["Application"], ["Kustomization"])
     done = subprocess.run(
         [kubectl, "kustomize", str(tmp_path)], capture_output=True, text=True, check=False
     )
@@ -156,7 +167,7 @@ def test_changing_one_slice_count_changes_only_that_config_and_its_labels() -> N
     assert changed != original
     before, after = rendered("a100-40gb-halves"), rendered("a100-40gb-halves", changed)
     differing = sorted(name for name in before if before[name] != after[name])
-    assert differing == ["mig-parted-config.yaml", "node-labels.yaml"]
+    assert differing == ["mig-parted-config.yaml", "node-labels.yaml"]  # nothing else
     old_name = objects({"n": before["node-labels.yaml"]})[0]["metadata"]["labels"][
         "nvidia.com/mig.config"
     ]
