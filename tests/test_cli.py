@@ -154,8 +154,7 @@ def test_plan_seed_eks_p5(runner) -> None:
     assert result.exit_code == 0, result.output
     (env,) = json.loads(result.stdout)
     assert env["name"] == "eks-p5"
-    counts = {r["resource"]: r["count"] for r in env["resources"]}
-    assert counts == {
+    assert env["totals"]["resources"] == {
         "nvidia.com/mig-1g.10gb": 16,
         "nvidia.com/mig-2g.20gb": 8,
         "nvidia.com/mig-3g.40gb": 8,

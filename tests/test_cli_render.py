@@ -40,6 +40,7 @@ def test_render_then_check(workdir) -> None:
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (workdir / "rendered").iterdir()) == [
         "a100-40gb-halves",
+        "argocd-applicationset.yaml",
         "eks-p5",
         "oci-h100",
         "rhoai-a100",
