@@ -146,13 +146,13 @@ OUT_OPTION = click.option(
 )
 
 
-def _valid_or_exit(results: list[Any], fmt: str) -> None:
+def _valid_or_exit(results: list[Any], fmt: str, outcome: str = "nothing done") -> None:
     """Print problems on stderr; exit 1 when any spec has an error."""
     from migrender.validate import all_problems
 
     _emit_problems(all_problems(results), fmt, err=True)
     if any(not r.ok for r in results):
-        click.echo(f"migrender: {_summary(results)}; nothing written", err=True)
+        click.echo(f"migrender: {_summary(results)}; {outcome}", err=True)
         _finish(EXIT_INVALID)
 
 
@@ -191,7 +191,7 @@ def render(paths: tuple[str, ...], out: str, to_stdout: bool, fmt: str) -> None:
         raise click.UsageError(
             f"--stdout renders exactly one environment; {len(results)} specs were given"
         )
-    _valid_or_exit(results, fmt)
+    _valid_or_exit(results, fmt, "nothing written")
     rendered = [(r.spec.name, render_spec(r.spec)) for r in results]
     if to_stdout:
         click.echo(manifest_stream(rendered[0][1]), nl=False)

@@ -91,14 +91,14 @@ def test_pre_commit_hooks_with_the_real_tool(tmp_path) -> None:
         done = try_repo(hook)
         assert done.returncode == 0, done.stdout + done.stderr
 
-    spec = repo / "environments" / "rhoai-a30" / "cluster.yaml"
-    spec.write_text(spec.read_text().replace("mig: all-balanced", "mig: all-1g.6gb"))
+    spec = repo / "environments" / "eks-p5" / "cluster.yaml"
+    spec.write_text(spec.read_text().replace("mig: all-balanced", "mig: all-1g.10gb"))
     stale = try_repo("migrender-check")
     assert stale.returncode == 1
-    assert "rendered/rhoai-a30/node-labels.yaml: out of date" in stale.stdout
+    assert "rendered/eks-p5/node-labels.yaml: out of date" in stale.stdout
     assert "run `migrender render`" in stale.stdout
 
-    spec.write_text(spec.read_text().replace("mig: all-1g.6gb", "mig: all-1g.5gb"))
+    spec.write_text(spec.read_text().replace("mig: all-1g.10gb", "mig: all-1g.5gb"))
     invalid = try_repo("migrender-validate")
     assert invalid.returncode == 1
-    assert "the A30 has no named layout 'all-1g.5gb'" in invalid.stdout
+    assert "the H100-SXM5-80GB has no named layout 'all-1g.5gb'" in invalid.stdout
