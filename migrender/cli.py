@@ -353,6 +353,67 @@ def catalog(gpu: str | None, fmt: str) -> None:
     _finish(EXIT_OK)
 
 
+@cli.command(
+    epilog="""\b
+Examples:
+  migrender diff --base main                       # every environment against main
+  migrender diff --base origin/main environments/eks-p5
+  migrender diff --base "$GITHUB_BASE_REF" --format markdown > comment.md"""
+)
+@PATHS_ARGUMENT
+@click.option(
+    "--base",
+    "base",
+    required=True,
+    metavar="GIT_REF",
+    help="The git revision to compare the working tree with (branch, tag or commit).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text, markdown (for a pull request comment) or json.",
+)
+def diff(paths: tuple[str, ...], base: str, fmt: str) -> None:
+    """Show what the spec changes since GIT_REF do to each environment.
+
+    PATHS are spec files or folders searched for */cluster.yaml (default: environments),
+    read both at GIT_REF (with git; the working tree is not touched) and in the working
+    tree; environments are matched by metadata.name. Reported per environment: Nodes and
+    MachineSets whose nvidia.com/mig.config changes (mig-manager drains and repartitions
+    them), nodes that join or leave pools, slices gained and lost per profile and resource
+    name, and GPU Operator setting changes. A spec invalid at GIT_REF is reported as such
+    and compared as if absent. Exit 0 with or without changes, 1 when a working-tree spec
+    is invalid (problems on stderr), 2 for an unknown revision or outside a git repository.
+    """
+    from migrender.diffing import (
+        compare,
+        format_diff_json,
+        format_diff_markdown,
+        format_diff_text,
+        specs_by_name,
+    )
+    from migrender.gitsource import read_both
+    from migrender.validate import all_problems, validate_sources
+
+    base_sources, head_sources = read_both(base, list(paths) or ["environments"])
+    head = validate_sources(head_sources)
+    if any(not r.ok for r in head):
+        _emit_problems(all_problems(head), "text", err=True)
+        click.echo(f"migrender: {_summary(head)}; nothing compared", err=True)
+        _finish(EXIT_INVALID)
+    diffs = compare(specs_by_name(validate_sources(base_sources)), specs_by_name(head))
+    if fmt == "json":
+        click.echo(format_diff_json(diffs), nl=False)
+    elif fmt == "markdown":
+        click.echo(format_diff_markdown(diffs, base), nl=False)
+    else:
+        click.echo(format_diff_text(diffs, base), nl=False)
+    _finish(EXIT_OK)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     cli.main(args=argv, prog_name="migrender")
