@@ -3,6 +3,7 @@
 
     python3 dev.py demo   # install, then validate and render the bundled environments/
     python3 dev.py test   # install with test tools, then ruff and the test suite
+    python3 dev.py catalog  # recompile migrender/data/catalog.json after editing catalog.yaml
 
 Both create ./.venv on first use and need nothing but Python 3.11+ and pip.
 Extra arguments after `test` go to pytest (e.g. `python3 dev.py test -k render`).
@@ -65,6 +66,11 @@ def main() -> None:
         demo()
     elif command == "test":
         test(rest)
+    elif command == "catalog":
+        ensure_venv("")
+        run(BIN / "python", "-c", "from migrender.catalog import compile_source, load_source; "
+            "import pathlib; pathlib.Path('migrender/data/catalog.json').write_text("
+            "compile_source(load_source()), encoding='utf-8')")
     else:
         print(__doc__)
         sys.exit(0 if command in ("help", "-h", "--help") else 2)

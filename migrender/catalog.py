@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import yaml
-
-try:  # the C loader is several times faster; fall back when libyaml is missing
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+#: The reviewed source of the hardware facts, and the same data compiled to JSON, which is
+#: what the tool reads: parsing JSON costs a millisecond, the YAML (and importing a YAML
+#: parser) twenty-five, on every pre-commit run. `python3 dev.py catalog` regenerates the
+#: JSON; a test fails when the two disagree.
+SOURCE_FILE = "catalog.yaml"
+COMPILED_FILE = "catalog.json"
 
 __all__ = [
     "MEDIA_KINDS",
@@ -137,9 +138,24 @@ def _normal_device_id(device_id: str) -> str:
 @functools.cache
 def load_catalog() -> Catalog:
     """The catalog shipped in ``migrender.data``; parsed and checked once per process."""
-    text = resources.files("migrender.data").joinpath("catalog.yaml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=_SafeLoader)  # a safe loader: plain data only
-    return parse_catalog(data)
+    text = resources.files("migrender.data").joinpath(COMPILED_FILE).read_text(encoding="utf-8")
+    return parse_catalog(json.loads(text))
+
+
+def load_source() -> Any:
+    """The YAML source of the catalog as plain data (anchors resolved)."""
+    import yaml
+
+    text = resources.files("migrender.data").joinpath(SOURCE_FILE).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def compile_source(data: Any) -> str:
+    """The JSON the tool reads, from the YAML source's data: stable, one model per line."""
+    parse_catalog(data)  # refuse to compile an inconsistent catalog
+    models = ",\n".join(json.dumps(m, ensure_ascii=False) for m in data["models"])
+    note = f"generated from {SOURCE_FILE} by `python3 dev.py catalog`; edit the YAML"
+    return f'{{"_generated": {json.dumps(note)},\n"models": [\n{models}\n]}}\n'
 
 
 def parse_catalog(data: Any) -> Catalog:

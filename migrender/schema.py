@@ -15,14 +15,11 @@ import functools
 import json
 from collections.abc import Iterator
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from migrender.problems import Problem
+from migrender.schemacheck import SchemaError, Validator, is_type
 from migrender.source import Document, describe_type
-
-if TYPE_CHECKING:
-    from jsonschema import Validator
-    from jsonschema.exceptions import ValidationError
 
 _TYPE_WORDS = {
     "string": "a string",
@@ -44,11 +41,8 @@ def schema_document() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> Validator:
-    from jsonschema import Draft202012Validator
-
-    schema = schema_document()
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    # The schema's validity against the 2020-12 metaschema is checked by the tests.
+    return Validator(schema_document())
 
 
 def schema_problems(doc: Document) -> list[Problem]:
@@ -101,23 +95,20 @@ def _suggest(word: str, choices: list[str]) -> str:
 
 
 def _branch_type_matches(branch: dict[str, Any], value: Any) -> bool:
-    from jsonschema import Draft202012Validator
-
-    checker = Draft202012Validator.TYPE_CHECKER
     if "const" in branch:
         return value == branch["const"]
     expected = branch.get("type")
     if expected is None:
         return True
     types = [expected] if isinstance(expected, str) else expected
-    return any(checker.is_type(value, t) for t in types)
+    return any(is_type(value, t) for t in types)
 
 
-def _explain(doc: Document, error: ValidationError) -> Iterator[Problem]:
+def _explain(doc: Document, error: SchemaError) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     kind = error.validator
     value = error.instance
-    schema = error.schema if isinstance(error.schema, dict) else {}
+    schema = error.schema
     name = _field(path)
 
     if kind in ("oneOf", "anyOf"):
@@ -201,6 +192,13 @@ def _explain(doc: Document, error: ValidationError) -> Iterator[Problem]:
             "schema",
             f"{name} must not be empty",
             f"list at least {error.validator_value} item(s)",
+        )
+    elif kind in ("maxItems", "maxProperties"):
+        yield doc.problem(
+            path,
+            "schema",
+            f"{name} has more than {error.validator_value} entries",
+            "migrender's limit for one cluster spec; split the environment",
         )
     elif kind == "minProperties":
         yield doc.problem(

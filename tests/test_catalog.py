@@ -226,3 +226,13 @@ def test_inconsistent_data_is_refused(mutate, message: str) -> None:
     mutate(data)
     with pytest.raises(ValueError, match=message):
         parse_catalog(data)
+
+
+def test_compiled_catalog_matches_its_yaml_source() -> None:
+    """catalog.json is what the tool reads; it must be exactly the compiled catalog.yaml."""
+    from importlib.resources import files
+
+    from migrender.catalog import COMPILED_FILE, compile_source, load_source
+
+    compiled = files("migrender.data").joinpath(COMPILED_FILE).read_text(encoding="utf-8")
+    assert compiled == compile_source(load_source()), "run `python3 dev.py catalog`"
