@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
 
+from conftest import ROOT
 from migrender.cli import cli
 
 EKS = (ROOT / "environments" / "eks-p5" / "cluster.yaml").read_text("utf-8")
