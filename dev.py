@@ -68,9 +68,13 @@ def main() -> None:
         test(rest)
     elif command == "catalog":
         ensure_venv("")
-        run(BIN / "python", "-c", "from migrender.catalog import compile_source, load_source; "
+        run(
+            BIN / "python",
+            "-c",
+            "from migrender.catalog import compile_source, load_source; "
             "import pathlib; pathlib.Path('migrender/data/catalog.json').write_text("
-            "compile_source(load_source()), encoding='utf-8')")
+            "compile_source(load_source()), encoding='utf-8')",
+        )
     else:
         print(__doc__)
         sys.exit(0 if command in ("help", "-h", "--help") else 2)

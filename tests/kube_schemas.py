@@ -11,8 +11,9 @@ import functools
 from typing import Any
 
 import yaml
-from conftest import REFERENCE
 from jsonschema import Draft202012Validator
+
+from conftest import REFERENCE
 
 #: (apiVersion, kind) -> CRD file in the reference folder. ClusterPolicy is chosen by
 #: operator version in ``crd_file_for``.

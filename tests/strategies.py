@@ -23,16 +23,53 @@ scalars = st.one_of(
     st.integers(min_value=-(2**40), max_value=2**40),
     st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: not f.is_integer()),
     st.text(max_size=12),
-    st.sampled_from(["all-balanced", "1g.10gb", "A30", "H100-SXM5-80GB", "mixed", "single",
-                     "openshift", "kubernetes", "argocd", "flux", "v26.7.0", "v23.1.0", "2.22",
-                     "3.0", "auto", "worker-0", "all-1g.5gb", "3g.40gb", "olm", "helm"]),
+    st.sampled_from(
+        [
+            "all-balanced",
+            "1g.10gb",
+            "A30",
+            "H100-SXM5-80GB",
+            "mixed",
+            "single",
+            "openshift",
+            "kubernetes",
+            "argocd",
+            "flux",
+            "v26.7.0",
+            "v23.1.0",
+            "2.22",
+            "3.0",
+            "auto",
+            "worker-0",
+            "all-1g.5gb",
+            "3g.40gb",
+            "olm",
+            "helm",
+        ]
+    ),
 )
 values = st.recursive(
     scalars,
     lambda inner: st.one_of(
         st.lists(inner, max_size=3),
-        st.dictionaries(st.sampled_from(["name", "gpu", "mig", "slices", "gpus", "x", "nodes",
-                                         "enabled", "profile", "version"]), inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "name",
+                    "gpu",
+                    "mig",
+                    "slices",
+                    "gpus",
+                    "x",
+                    "nodes",
+                    "enabled",
+                    "profile",
+                    "version",
+                ]
+            ),
+            inner,
+            max_size=3,
+        ),
     ),
     max_leaves=6,
 )
@@ -69,7 +106,8 @@ def mutated_specs(draw: st.DrawFn, max_mutations: int = 3) -> dict[str, Any]:
             del parent[key]
         elif isinstance(parent[key], dict):
             parent[key][draw(st.sampled_from(["name", "extra", "gpu", "mig", "nodes"]))] = draw(
-                values)
+                values
+            )
         elif isinstance(parent[key], list):
             parent[key].append(draw(values))
     return doc

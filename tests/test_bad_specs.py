@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DATA
 
+from conftest import DATA
 from migrender.problems import format_text
 from migrender.validate import all_problems, validate_sources
 

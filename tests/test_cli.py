@@ -9,8 +9,8 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, ROOT
 
+from conftest import DATA, ROOT
 from migrender.cli import cli
 
 

@@ -8,8 +8,8 @@ import shutil
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import DATA, ROOT
 
+from conftest import DATA, ROOT
 from migrender.cli import cli
 
 

@@ -20,8 +20,13 @@ def run_plugin_generate(cwd) -> subprocess.CompletedProcess[str]:
     """Run the plugin's generate command as the sidecar would, in the app's source path."""
     command = yaml.safe_load(PLUGIN.read_text())["spec"]["generate"]["command"]
     assert command[0] == "migrender"
-    return subprocess.run([sys.executable, "-m", "migrender", *command[1:]], cwd=cwd,
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "migrender", *command[1:]],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_plugin_manifest_shape() -> None:
@@ -31,7 +36,8 @@ def test_plugin_manifest_shape() -> None:
     assert plugin["spec"]["discover"] == {"fileName": "cluster.yaml"}
     example = yaml.safe_load((ROOT / "argocd-plugin" / "application-example.yaml").read_text())
     assert example["spec"]["source"]["plugin"]["name"] == (
-        f"{plugin['metadata']['name']}-{plugin['spec']['version']}")
+        f"{plugin['metadata']['name']}-{plugin['spec']['version']}"
+    )
 
 
 def test_plugin_example_application_is_valid() -> None:
@@ -60,21 +66,27 @@ def test_plugin_generate_fails_with_empty_stdout(tmp_path, bad) -> None:
 
 
 def git(cwd, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-                   cwd=cwd, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_pre_commit_hooks_with_the_real_tool(tmp_path) -> None:
     pre_commit = shutil.which("pre-commit") or shutil.which(
-        "pre-commit", path=os.path.dirname(sys.executable))
+        "pre-commit", path=os.path.dirname(sys.executable)
+    )
     if pre_commit is None:
         pytest.skip("pre-commit is not installed")
     if not (ROOT / ".git").exists():
         pytest.skip("the hooks are installed from this repository's git history")
     repo = tmp_path / "specs"
     shutil.copytree(ROOT / "environments", repo / "environments")
-    subprocess.run([sys.executable, "-m", "migrender", "render"], cwd=repo, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "migrender", "render"], cwd=repo, check=True, capture_output=True
+    )
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "specs and rendered output")
@@ -84,7 +96,12 @@ def test_pre_commit_hooks_with_the_real_tool(tmp_path) -> None:
     def try_repo(hook: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [pre_commit, "try-repo", str(ROOT), hook, "--all-files"],
-            cwd=repo, env=env, capture_output=True, text=True, check=False, timeout=900,
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
         )
 
     for hook in hooks:

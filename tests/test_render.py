@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import REFERENCE, ROOT
 from kube_schemas import schema_errors
-
 from migrender.render import manifest_stream, render_spec
 from migrender.validate import validate_sources
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import ROOT
 from jsonschema import Draft202012Validator
 
+from conftest import ROOT
 from migrender.schema import schema_document
 from migrender.source import load
 

@@ -40,8 +40,11 @@ def test_same_errors_as_jsonschema(doc) -> None:
 
 
 def test_integer_means_int_not_integral_float() -> None:
-    doc = {**EXAMPLES["eks-p5"], "nodePools": [{**EXAMPLES["eks-p5"]["nodePools"][0],
-                                                "gpusPerNode": 8.0}]}
+    doc = {
+        **EXAMPLES["eks-p5"],
+        "nodePools": [{**EXAMPLES["eks-p5"]["nodePools"][0], "gpusPerNode": 8.0}],
+    }
     errors = list(Validator(schema_document()).iter_errors(doc))
     assert [(tuple(e.absolute_path), e.validator) for e in errors] == [
-        (("nodePools", 0, "gpusPerNode"), "type")]
+        (("nodePools", 0, "gpusPerNode"), "type")
+    ]
