@@ -160,7 +160,6 @@ class Validator:
                     spath,
                     f"{instance!r} is not of type {schema['type']!r}",
                 )
-                return  # the other keywords assume the type
         if "const" in schema and not _equal(instance, schema["const"]):
             yield self._error(
                 "const", instance, schema, path, spath, f"{schema['const']!r} was expected"
