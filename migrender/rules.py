@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from migrender.problems import Problem, Severity
-from migrender.source import Document
+from migrender.source import Document, odd_characters
 from migrender.spec import ClusterSpec, NodePool
 from migrender.versions import OPERATOR_RANGE_TEXT, RHOAI_MAJORS, operator_supported
 
@@ -50,7 +50,8 @@ def dns_subdomain_error(name: str) -> str:
     if len(name) > 253:
         return f"is {len(name)} characters long, over 253"
     if not _DNS_SUBDOMAIN.match(name):
-        return "is not a DNS-1123 subdomain"
+        odd = odd_characters(name)
+        return "is not a DNS-1123 subdomain" + (f": it contains {odd}" if odd else "")
     if any(len(label) > 63 for label in name.split(".")):
         return "has a dot-separated part over 63 characters"
     return ""

@@ -19,7 +19,7 @@ from typing import Any
 
 from migrender.problems import Problem
 from migrender.schemacheck import SchemaError, Validator, is_type
-from migrender.source import Document, describe_type
+from migrender.source import Document, describe_type, odd_characters
 
 _TYPE_WORDS = {
     "string": "a string",
@@ -170,6 +170,9 @@ def _explain(doc: Document, error: SchemaError) -> Iterator[Problem]:
         )
     elif kind == "pattern":
         expected = schema.get("x-expected", f"a value matching {error.validator_value}")
+        odd = odd_characters(value)
+        if odd:
+            expected += f"; it contains {odd}"
         yield doc.problem(
             path, "schema", f"{name} {_shown(value)} is not valid", f"expected {expected}"
         )

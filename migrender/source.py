@@ -26,6 +26,7 @@ from migrender.problems import Problem, Severity
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 20_000
+MAX_INTEGER = 2**63 - 1
 
 #: The YAML core tags whose values we accept; any other tag is refused.
 _PLAIN_TAGS = frozenset(
@@ -206,6 +207,21 @@ def _parse(path: str, text: str) -> Any:
                 f"a cluster spec needs fewer than {MAX_DEPTH} levels",
             )
         ) from None
+    except ValueError:
+        # Python refuses to convert integers of thousands of digits; find the number.
+        huge = re.search(r"\d{1000,}", text)
+        at = len(text[: huge.start()].encode()) if huge else 0
+        line, col = _offset_to_position(text.encode(), at)
+        raise SpecLoadError(
+            _problem(
+                path,
+                line,
+                col,
+                "integer-range",
+                "integer is out of range",
+                f"migrender reads integers up to {MAX_INTEGER:,}; check this value",
+            )
+        ) from None
 
 
 class _Converter:
@@ -255,6 +271,13 @@ class _Converter:
                 self.convert(item, (*path, index), _pos(node.lc.item(index)))
                 for index, item in enumerate(node)
             ]
+        if isinstance(node, int) and not isinstance(node, bool) and abs(node) > MAX_INTEGER:
+            raise self.fail(
+                at,
+                "integer-range",
+                "integer is out of range",
+                f"migrender reads integers up to {MAX_INTEGER:,}; check this value",
+            )
         return _plain_scalar(node)
 
     def _mapping_items(self, node: Any, path: Path) -> Iterator[tuple[str, Any]]:
@@ -338,6 +361,20 @@ def load(path: str, raw: bytes) -> Document:
             )
         ) from None
     return doc
+
+
+def odd_characters(text: str) -> str:
+    """Names the first characters of ``text`` that are not printable ASCII, for messages
+    about names: a Cyrillic o (U+043E) or a zero-width space looks right and never matches."""
+    import unicodedata
+
+    odd = []
+    for char in dict.fromkeys(text):
+        if " " < char < "\x7f":
+            continue
+        name = unicodedata.name(char, "a control character" if char < " " else "unnamed")
+        odd.append(f"U+{ord(char):04X} ({name})")
+    return ", ".join(odd[:3]) + (" and more" if len(odd) > 3 else "")
 
 
 def describe_type(value: Any) -> str:

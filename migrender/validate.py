@@ -32,8 +32,12 @@ class SpecResult:
         return self.spec is not None and not has_errors(self.problems)
 
 
-def validate_source(path: str, raw: bytes) -> SpecResult:
+def validate_source(path: str, raw: bytes | Problem) -> SpecResult:
+    """Validate one spec; ``raw`` may already be the problem that kept it from being read."""
     result = SpecResult(path)
+    if isinstance(raw, Problem):
+        result.problems.append(raw)
+        return result
     try:
         result.doc = load(path, raw)
     except SpecLoadError as exc:
@@ -48,7 +52,7 @@ def validate_source(path: str, raw: bytes) -> SpecResult:
     return result
 
 
-def validate_sources(sources: Iterable[tuple[str, bytes]]) -> list[SpecResult]:
+def validate_sources(sources: Iterable[tuple[str, bytes | Problem]]) -> list[SpecResult]:
     """Validate every file, then the rules that span files."""
     results = [validate_source(path, raw) for path, raw in sources]
     first_by_name: dict[str, SpecResult] = {}
