@@ -13,8 +13,9 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
+
+from migrender.resources import read_text
 
 #: The reviewed source of the hardware facts, and the same data compiled to JSON, which is
 #: what the tool reads: parsing JSON costs a millisecond, the YAML (and importing a YAML
@@ -138,7 +139,7 @@ def _normal_device_id(device_id: str) -> str:
 @functools.cache
 def load_catalog() -> Catalog:
     """The catalog shipped in ``migrender.data``; parsed and checked once per process."""
-    text = resources.files("migrender.data").joinpath(COMPILED_FILE).read_text(encoding="utf-8")
+    text = read_text("migrender.data", COMPILED_FILE)
     return parse_catalog(json.loads(text))
 
 
@@ -146,7 +147,7 @@ def load_source() -> Any:
     """The YAML source of the catalog as plain data (anchors resolved)."""
     import yaml
 
-    text = resources.files("migrender.data").joinpath(SOURCE_FILE).read_text(encoding="utf-8")
+    text = read_text("migrender.data", SOURCE_FILE)
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import TYPE_CHECKING
 
 from migrender.model import RenderModel, build_model
+from migrender.resources import package_dir
 from migrender.spec import ClusterSpec
 from migrender.yamlout import FILTERS, parse_all
 
@@ -28,20 +28,11 @@ class RenderError(Exception):
 
 @functools.cache
 def environment() -> Environment:
-    from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
+    from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    class PackageTemplates(BaseLoader):
-        """Templates shipped in the package (``templates/`` in the repository)."""
-
-        def get_source(self, environment: Environment, template: str):  # type: ignore[override]
-            path = files("migrender.templates").joinpath(template)
-            if not path.is_file():
-                raise TemplateNotFound(template)
-            return path.read_text("utf-8"), None, lambda: True
-
     env = ImmutableSandboxedEnvironment(
-        loader=PackageTemplates(),
+        loader=FileSystemLoader(package_dir("migrender.templates")),
         undefined=StrictUndefined,
         autoescape=False,  # YAML, not HTML: quoting is the q filter's job
         trim_blocks=True,

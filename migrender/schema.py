@@ -14,10 +14,10 @@ import difflib
 import functools
 import json
 from collections.abc import Iterator
-from importlib.resources import files
 from typing import Any
 
 from migrender.problems import Problem
+from migrender.resources import read_text
 from migrender.schemacheck import SchemaError, Validator, is_type
 from migrender.source import Document, describe_type, odd_characters
 
@@ -35,7 +35,7 @@ _TYPE_WORDS = {
 @functools.cache
 def schema_document() -> dict[str, Any]:
     """The spec's JSON Schema, as shipped in the package."""
-    text = files("migrender.schemas").joinpath("cluster.schema.json").read_text("utf-8")
+    text = read_text("migrender.schemas", "cluster.schema.json")
     return json.loads(text)
 
 
