@@ -183,7 +183,7 @@ def render(paths: tuple[str, ...], out: str, to_stdout: bool, fmt: str) -> None:
     """
     from pathlib import Path
 
-    from migrender.output import OutputError, write_file, write_tree
+    from migrender.output import OutputError, clear_leftovers, write_file, write_tree
     from migrender.render import FLEET_FILE, manifest_stream, render_spec
 
     results = _validated(paths)
@@ -198,6 +198,7 @@ def render(paths: tuple[str, ...], out: str, to_stdout: bool, fmt: str) -> None:
         _finish(EXIT_OK)
     fleet = _fleet(paths, results)
     try:
+        clear_leftovers(Path(out))
         for name, files in rendered:
             target = write_tree(Path(out), name, files)
             click.echo(f"rendered {target.as_posix()}/ ({len(files)} files)", err=True)

@@ -137,21 +137,24 @@ def test_output_that_is_a_file_is_a_clear_error(workdir) -> None:
     assert (workdir / "rendered").read_text() == "not a folder\n"
 
 
-def test_full_disk_is_a_clear_error_and_keeps_old_output(workdir, monkeypatch) -> None:
+@pytest.mark.parametrize("code", ["ENOSPC", "EROFS", "EACCES", "EDQUOT"])
+def test_unwritable_output_is_a_clear_error_and_keeps_old_output(workdir, monkeypatch, code):
     import errno
 
     runner = CliRunner()
     runner.invoke(cli, ["render"])
     before = tree(workdir / "rendered")
+    number = getattr(errno, code)
 
-    def full(root, files):
+    def failing(root, files):
         (root / "partial.yaml").write_text("half a fi")
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        raise OSError(number, os.strerror(number))
 
-    monkeypatch.setattr("migrender.output._write_files", full)
+    monkeypatch.setattr("migrender.output._write_files", failing)
     result = runner.invoke(cli, ["render"])
     assert result.exit_code == 1
-    assert "No space left on device" in result.stderr
+    assert os.strerror(number) in result.stderr
+    assert "previous output is unchanged" in result.stderr
     assert tree(workdir / "rendered") == before
     assert not [p for p in (workdir / "rendered").iterdir() if p.name.startswith(".")]
 

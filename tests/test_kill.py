@@ -103,6 +103,6 @@ def test_interrupted_fallback_swap_is_recovered(tmp_path) -> None:
     out = tmp_path / "out"
     (out / f"{_OLD_PREFIX}env-x1").mkdir(parents=True)
     (out / f"{_OLD_PREFIX}env-x1" / "a.yaml").write_text("old\n")
-    clear_leftovers(out, "env")
+    clear_leftovers(out)
     assert tree(out / "env") == {"a.yaml": b"old\n"}
     shutil.rmtree(out)

@@ -214,3 +214,21 @@ def test_output_paths_stay_inside_the_folder() -> None:
     for env in ENVIRONMENTS:
         for name in rendered(env):
             assert not Path(name).is_absolute() and ".." not in Path(name).parts
+
+
+def test_oci_chart_repository_for_flux() -> None:
+    """A chart from an OCI registry gets an OCIRepository and a chartRef (Flux v2 APIs)."""
+    original = (ROOT / "environments/oci-h100/cluster.yaml").read_bytes()
+    oci = original.replace(
+        b"  version: v26.7.0\n",
+        b"  version: v26.7.0\n  chart:\n    repository: oci://nvcr.io/nvidia\n",
+    )
+    assert oci != original
+    files = rendered("oci-h100", oci)
+    source, release = objects({"h": files["gpu-operator-helmrelease.yaml"]})
+    assert source["kind"] == "OCIRepository"
+    assert source["spec"]["url"] == "oci://nvcr.io/nvidia/gpu-operator"
+    assert release["spec"]["chartRef"] == {"kind": "OCIRepository", "name": "gpu-operator"}
+    if REFERENCE.is_dir():
+        for obj in (source, release):
+            assert not schema_errors(obj, (26, 7, 0)), obj["kind"]
