@@ -9,6 +9,7 @@ v2, PyYAML) and YAML 1.2 readers alike. ``json.dumps`` is not a YAML quoter
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -16,10 +17,21 @@ import yaml
 _WIDTH = 2**31 - 1  # never fold: folding leaves trailing spaces and changes values
 
 
+#: Printable ASCII but the two characters double quotes escape: such a string is emitted
+#: as itself between quotes (a test holds this equal to the emitter's output).
+_PLAIN_ASCII = re.compile(r'[ !#-\[\]-~]*')
+
+
 def quote(value: Any) -> str:
     """A double-quoted YAML scalar for a string (numbers and booleans are refused)."""
     if not isinstance(value, str):
         raise TypeError(f"quote() takes a string, got {type(value).__name__}: {value!r}")
+    if _PLAIN_ASCII.fullmatch(value):
+        return f'"{value}"'
+    return _emit(value)
+
+
+def _emit(value: str) -> str:
     text = yaml.dump(
         value, Dumper=yaml.SafeDumper, default_style='"', allow_unicode=True, width=_WIDTH
     )

@@ -86,3 +86,10 @@ def test_display_strings_survive_render(display_name: str, description: str) -> 
     (profile,) = [d for d in yaml.safe_load_all(files["openshift-ai-profiles.yaml"]) if d]
     assert profile["spec"]["displayName"] == display_name
     assert profile["spec"]["description"] == description
+
+
+@given(st.text(st.characters(min_codepoint=0, max_codepoint=0x7F), max_size=40))
+def test_quote_fast_path_is_what_the_emitter_writes(value: str) -> None:
+    from migrender.yamlout import _emit
+
+    assert quote(value) == _emit(value)
