@@ -26,6 +26,14 @@ FORMAT_OPTION = click.option(
     help="How problems are printed: text (path:line:col: severity: message), json, or github "
     "(GitHub Actions annotations).",
 )
+REPORT_FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text, markdown (for a pull request comment) or json.",
+)
 PATHS_ARGUMENT = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 
 
@@ -281,14 +289,7 @@ Examples:
   migrender plan environments/eks-p5 --format markdown >> $GITHUB_STEP_SUMMARY"""
 )
 @PATHS_ARGUMENT
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="text tables, markdown (for a pull request comment) or json.",
-)
+@REPORT_FORMAT_OPTION
 def plan(paths: tuple[str, ...], fmt: str) -> None:
     """Show the capacity each environment offers: per pool and per cluster.
 
@@ -323,14 +324,7 @@ Examples:
   migrender catalog NVIDIA-A30 --format json"""
 )
 @click.argument("gpu", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="text, markdown or json.",
-)
+@REPORT_FORMAT_OPTION
 def catalog(gpu: str | None, fmt: str) -> None:
     """List the GPU models migrender knows, or one model's MIG profiles and layouts.
 
@@ -369,14 +363,7 @@ Examples:
     metavar="GIT_REF",
     help="The git revision to compare the working tree with (branch, tag or commit).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="text, markdown (for a pull request comment) or json.",
-)
+@REPORT_FORMAT_OPTION
 def diff(paths: tuple[str, ...], base: str, fmt: str) -> None:
     """Show what the spec changes since GIT_REF do to each environment.
 

@@ -120,6 +120,20 @@ def decode(path: str, raw: bytes) -> str:
         ) from None
 
 
+def _too_deep(path: str) -> SpecLoadError:
+    """The parser or the converter ran out of stack: far deeper than any real spec."""
+    return SpecLoadError(
+        _problem(
+            path,
+            1,
+            1,
+            "too-deep",
+            "the document is nested too deeply to read",
+            f"a cluster spec needs fewer than {MAX_DEPTH} levels",
+        )
+    )
+
+
 def _mark_position(exc: Exception) -> Position:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None:
@@ -197,16 +211,7 @@ def _parse(path: str, text: str) -> Any:
             hint = "fix the YAML at this position"
         raise SpecLoadError(_problem(path, line, col, "yaml-syntax", message, hint)) from None
     except RecursionError:
-        raise SpecLoadError(
-            _problem(
-                path,
-                1,
-                1,
-                "too-deep",
-                "the document is nested too deeply to read",
-                f"a cluster spec needs fewer than {MAX_DEPTH} levels",
-            )
-        ) from None
+        raise _too_deep(path) from None
     except ValueError:
         # Python refuses to convert integers of thousands of digits; find the number.
         huge = re.search(r"\d{1000,}", text)
@@ -350,16 +355,7 @@ def load(path: str, raw: bytes) -> Document:
     try:
         doc.data = _Converter(doc).convert(tree, (), (tree.lc.line + 1, tree.lc.col + 1))
     except RecursionError:
-        raise SpecLoadError(
-            _problem(
-                path,
-                1,
-                1,
-                "too-deep",
-                "the document is nested too deeply to read",
-                f"a cluster spec needs fewer than {MAX_DEPTH} levels",
-            )
-        ) from None
+        raise _too_deep(path) from None
     return doc
 
 

@@ -19,7 +19,7 @@ _WIDTH = 2**31 - 1  # never fold: folding leaves trailing spaces and changes val
 
 #: Printable ASCII but the two characters double quotes escape: such a string is emitted
 #: as itself between quotes (a test holds this equal to the emitter's output).
-_PLAIN_ASCII = re.compile(r'[ !#-\[\]-~]*')
+_PLAIN_ASCII = re.compile(r"[ !#-\[\]-~]*")
 
 
 def quote(value: Any) -> str:
