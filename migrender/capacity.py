@@ -28,7 +28,7 @@ from typing import Any
 from migrender.catalog import Catalog, GpuModel, load_catalog
 from migrender.geometry import fit
 from migrender.layout import Assignment, resolve
-from migrender.model import PROFILE_LABEL, resource_name
+from migrender.naming import PROFILE_LABEL, resource_name
 from migrender.spec import ClusterSpec, NodePool
 
 __all__ = [

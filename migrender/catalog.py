@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from migrender.naming import resource_suffix
 from migrender.resources import read_text
 
 #: The reviewed source of the hardware facts, and the same data compiled to JSON, which is
@@ -58,7 +59,7 @@ class Profile:
     @property
     def resource_suffix(self) -> str:
         """Name as a Kubernetes resource suffix (``nvidia.com/mig-<suffix>``): ``+`` -> ``.``."""
-        return self.name.replace("+", ".")
+        return resource_suffix(self.name)
 
     @property
     def exclusive_media(self) -> bool:

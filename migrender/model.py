@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from migrender.capacity import plan_cluster
 from migrender.catalog import GpuModel, load_catalog
 from migrender.layout import PoolLayout, resolve
+from migrender.naming import (
+    MIG_CONFIG_LABEL,
+    PROFILE_LABEL,
+    object_name,
+    resource_name,
+    resource_suffix,
+)
 from migrender.spec import ArgoCD, ClusterSpec, Flux, Repository
 from migrender.versions import OperatorFeatures
 
 #: Not NVIDIA's ``default-mig-parted-config``: the operator owns and resets that one.
 CONFIGMAP_NAME = "migrender-mig-parted-config"
-MIG_CONFIG_LABEL = "nvidia.com/mig.config"
-#: Under the single strategy every slice is ``nvidia.com/gpu``; this label tells the
-#: nodes apart by profile so OpenShift AI profiles can select them.
-PROFILE_LABEL = "migrender.io/mig-profile"
 GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
 MACHINE_API_NAMESPACE = "openshift-machine-api"
 
@@ -102,18 +106,6 @@ class RenderModel:
         return MACHINE_API_NAMESPACE
 
 
-def resource_name(strategy: str, profile: str) -> str:
-    """The extended resource a MIG slice is advertised as under ``strategy``."""
-    return (
-        "nvidia.com/gpu" if strategy == "single" else f"nvidia.com/mig-{profile.replace('+', '.')}"
-    )
-
-
-def object_name(profile: str) -> str:
-    """A DNS-1123 object name for a profile: 1g.10gb+me -> nvidia-mig-1g-10gb-me."""
-    return "nvidia-mig-" + profile.replace(".", "-").replace("+", "-")
-
-
 def _config_entries(layout: PoolLayout) -> tuple[ConfigEntry, ...]:
     all_gpus = tuple(range(layout.pool.gpus_per_node))
     return tuple(
@@ -147,7 +139,7 @@ def _mig_configs(layouts: list[PoolLayout]) -> tuple[MigConfig, ...]:
 def _labels(layout: PoolLayout, strategy: str) -> tuple[tuple[str, str], ...]:
     labels = [(MIG_CONFIG_LABEL, layout.config_name)]
     if strategy == "single" and layout.profiles:
-        labels.append((PROFILE_LABEL, layout.profiles[0].replace("+", ".")))
+        labels.append((PROFILE_LABEL, resource_suffix(layout.profiles[0])))
     return tuple(sorted(labels))
 
 
@@ -160,43 +152,40 @@ def _describe(profile: str, models: list[GpuModel]) -> str:
     )
 
 
-def _openshift_ai(spec: ClusterSpec, layouts: list[PoolLayout]) -> OpenShiftAIOut | None:
+def _openshift_ai(spec: ClusterSpec) -> OpenShiftAIOut | None:
     ai = spec.openshift_ai
     if ai is None:
         return None
     strategy = spec.operator.mig_strategy
-    models: dict[str, list[GpuModel]] = {}
-    most: dict[str, int] = {}  # most slices of a profile on one node
-    for layout in layouts:
-        per_node: dict[str, int] = {}
-        for a in layout.assignments:
-            for profile, count in a.slices:
-                per_node[profile] = per_node.get(profile, 0) + count * len(a.gpus)
-        for profile, count in per_node.items():
-            owners = models.setdefault(profile, [])
-            if layout.model not in owners:
-                owners.append(layout.model)
-            most[profile] = max(most.get(profile, 0), count)
-
-    def size(profile: str) -> tuple[int, int, str]:
-        p = models[profile][0].profiles[profile]
-        return (p.compute, p.memory_gb, profile)
-
+    plan = plan_cluster(spec)
+    catalog = load_catalog()
+    owners = {
+        t.profile: [m for m in map(catalog.lookup, t.gpus) if m is not None] for t in plan.profiles
+    }
+    most = {  # most slices of a profile on one node: the largest sensible request
+        t.profile: max(
+            p.per_node for pool in plan.pools for p in pool.profiles if p.profile == t.profile
+        )
+        for t in plan.profiles
+    }
     chosen = (
-        [(p, None, None, True) for p in sorted(models, key=size)]
+        [
+            (t.profile, None, None, True)
+            for t in sorted(plan.profiles, key=lambda t: (t.compute, t.memory_gb, t.profile))
+        ]
         if ai.profiles is None
         else [(e.profile, e.display_name, e.description, e.enabled) for e in ai.profiles]
     )
     out = []
     for profile, display_name, description, enabled in chosen:
-        owners = models[profile]
-        selector = ((PROFILE_LABEL, profile.replace("+", ".")),) if strategy == "single" else ()
+        models = owners[profile]
+        selector = ((PROFILE_LABEL, resource_suffix(profile)),) if strategy == "single" else ()
         out.append(
             AIProfileOut(
                 name=object_name(profile),
                 profile=profile,
-                display_name=display_name or f"{' / '.join(m.name for m in owners)} MIG {profile}",
-                description=description if description is not None else _describe(profile, owners),
+                display_name=display_name or f"{' / '.join(m.name for m in models)} MIG {profile}",
+                description=description if description is not None else _describe(profile, models),
                 enabled=enabled,
                 identifier=resource_name(strategy, profile),
                 max_count=most[profile],
@@ -242,7 +231,7 @@ def build_model(spec: ClusterSpec) -> RenderModel:
         mig_configs=_mig_configs(layouts),
         nodes=tuple(nodes),
         machine_sets=tuple(machine_sets),
-        openshift_ai=_openshift_ai(spec, layouts),
+        openshift_ai=_openshift_ai(spec),
         repository=spec.repository,
         argocd=spec.argocd,
         flux=spec.flux,
