@@ -232,3 +232,21 @@ def test_oci_chart_repository_for_flux() -> None:
     if REFERENCE.is_dir():
         for obj in (source, release):
             assert not schema_errors(obj, (26, 7, 0)), obj["kind"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_sync_waves_put_the_configmap_first_and_labels_last(env) -> None:
+    files = rendered(env)
+    waves = {}
+    for obj in objects({k: v for k, v in files.items() if k in manifest_stream_files(files)}):
+        wave = int(obj["metadata"].get("annotations", {}).get("argocd.argoproj.io/sync-wave", 0))
+        waves.setdefault(obj["kind"], set()).add(wave)
+    settings = waves.get("ClusterPolicy", {0})  # the Helm chart's objects are wave 0
+    assert max(waves["ConfigMap"]) < min(settings)
+    labels = waves.get("Node", set()) | waves.get("MachineSet", set())
+    others = {w for kind, ws in waves.items() if kind not in ("Node", "MachineSet") for w in ws}
+    assert min(labels) > max(others | settings)
+
+
+def manifest_stream_files(files: dict[str, str]) -> list[str]:
+    return yaml.safe_load(files["kustomization.yaml"])["resources"]
