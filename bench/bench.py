@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / "bench" / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
-# A realistic environment: two or three pools, a dozen nodes, a custom layout in some.
+# A realistic environment: three pools, thirteen nodes, one custom layout; valid, no warnings.
 SPEC = """\
 apiVersion: migrender.io/v1
 kind: ClusterSpec
@@ -59,7 +59,7 @@ nodePools:
     nodes: [{nodes_b}]
     mig:
       - gpus: [0, 1, 2, 3]
-        slices: {{1g.10gb: 7}}
+        slices: {{1g.10gb: 2, 2g.20gb: 1, 3g.40gb: 1}}
       - gpus: [4, 5]
         slices: {{3g.40gb: 1, 4g.40gb: 1}}
       - gpus: [6, 7]
