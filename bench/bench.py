@@ -72,6 +72,22 @@ nodePools:
 """
 
 
+# Every multiset of every model's profiles through the placement engine, cold caches.
+ENGINE_SNIPPET = """
+import time
+from migrender.catalog import load_catalog
+from migrender.geometry import all_fitting_multisets
+models = [m for m in load_catalog().models.values() if m.mig]
+start = time.perf_counter()
+slowest = 0.0
+for m in models:
+    t = time.perf_counter()
+    all_fitting_multisets(m)
+    slowest = max(slowest, time.perf_counter() - t)
+print(len(models), time.perf_counter() - start, slowest)
+"""
+
+
 def setup() -> None:
     if not (BIN / "migrender").exists() or not (BIN / "check-jsonschema").exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
@@ -209,6 +225,17 @@ def main() -> None:
                 )
             )
             shutil.rmtree(out, ignore_errors=True)
+
+        engine = subprocess.run(
+            [python, "-c", ENGINE_SNIPPET], capture_output=True, text=True, check=True
+        ).stdout.split()
+        rows.append(
+            (
+                f"placement engine: every fitting multiset of {engine[0]} models",
+                float(engine[1]),
+                f"slowest model {float(engine[2]) * 1000:.1f} ms, in-process",
+            )
+        )
 
     print(f"machine: {machine()}")
     print(f"median of {runs} runs (fleets: {big_runs}), wall clock, start-up included\n")

@@ -20,8 +20,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-# Upstream CRDs and NVIDIA configs, kept beside the repository; absent on a plain clone.
-REFERENCE = ROOT.parent / "shared" / "reference"
+# Upstream CRDs, chart values and NVIDIA's default MIG config, kept in a folder beside the
+# repository (or where MIGRENDER_REFERENCE points); tests that need it skip without it.
+REFERENCE = Path(os.environ.get("MIGRENDER_REFERENCE", ROOT.parent / "shared" / "reference"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

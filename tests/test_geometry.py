@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Mapping
-from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import conftest
 from migrender import geometry
 from migrender.catalog import Catalog, GpuModel, Profile, load_catalog
 from migrender.geometry import all_fitting_multisets, fit
 
-REFERENCE = (
-    Path(__file__).resolve().parents[2] / "shared/reference/default-mig-parted-config-v26.7.0.yaml"
-)
+REFERENCE = conftest.REFERENCE / "default-mig-parted-config-v26.7.0.yaml"
 
 #: Device ids a layout of the catalog model does not reach under NVIDIA's default config:
 #: all-balanced is filtered to the RTX PRO 6000 Server Edition (0x2BB5) only.
@@ -348,13 +345,12 @@ def test_all_fitting_multisets_matches_brute_force(model_id: str) -> None:
     assert got == expected
 
 
-def test_all_fitting_multisets_is_fast_and_complete(catalog: Catalog) -> None:
+def test_all_fitting_multisets_is_complete(catalog: Catalog) -> None:
+    # Its speed (every multiset of every model) is a figure of bench/bench.py, not a test.
     geometry._fit.cache_clear()
     geometry._all_fitting.cache_clear()
     for m in catalog.models.values():
-        start = time.perf_counter()
         found = all_fitting_multisets(m)
-        assert time.perf_counter() - start < 1.0, m.id
         if not m.mig:
             assert found == []
             continue
