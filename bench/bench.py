@@ -88,37 +88,19 @@ print(len(models), time.perf_counter() - start, slowest)
 """
 
 
+def pip_install(*args: str) -> None:
+    subprocess.run(
+        [BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *args],
+        check=True,
+    )
+
+
 def setup() -> None:
     if not (BIN / "migrender").exists() or not (BIN / "check-jsonschema").exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-        subprocess.run(
-            [
-                BIN / "python",
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                str(ROOT),
-                "check-jsonschema",
-            ],
-            check=True,
-        )
+        pip_install(str(ROOT), "check-jsonschema")
     else:  # refresh migrender itself, keep check-jsonschema
-        subprocess.run(
-            [
-                BIN / "python",
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--force-reinstall",
-                "--disable-pip-version-check",
-                str(ROOT),
-            ],
-            check=True,
-        )
+        pip_install("--no-deps", "--force-reinstall", str(ROOT))
 
 
 def write_fleet(folder: Path, count: int) -> Path:
