@@ -300,6 +300,27 @@ def openshift_ai(ctx: RuleContext) -> Iterator[Problem]:
 
 
 def warning(
-    doc: Document, path: tuple[str | int, ...], rule_id: str, message: str, hint: str = ""
+    doc: Document,
+    path: tuple[str | int, ...],
+    rule_id: str,
+    message: str,
+    hint: str = "",
+    *,
+    at_key: bool = False,
 ) -> Problem:
-    return doc.problem(path, rule_id, message, hint, severity=Severity.WARNING)
+    return doc.problem(path, rule_id, message, hint, severity=Severity.WARNING, at_key=at_key)
+
+
+@rule
+def gitops_settings_used(ctx: RuleContext) -> Iterator[Problem]:
+    """Settings for a GitOps tool the spec does not use are ignored: say so."""
+    for section, tool in (("argocd", "argocd"), ("flux", "flux")):
+        if section in ctx.doc.data and ctx.spec.gitops != tool:
+            yield warning(
+                ctx.doc,
+                (section,),
+                "unused-settings",
+                f"{section} settings are ignored with gitops: {ctx.spec.gitops}",
+                f"set gitops: {tool}, or remove {section}",
+                at_key=True,
+            )
