@@ -314,13 +314,13 @@ def warning(
 @rule
 def gitops_settings_used(ctx: RuleContext) -> Iterator[Problem]:
     """Settings for a GitOps tool the spec does not use are ignored: say so."""
-    for section, tool in (("argocd", "argocd"), ("flux", "flux")):
-        if section in ctx.doc.data and ctx.spec.gitops != tool:
+    for tool in ("argocd", "flux"):
+        if tool in ctx.doc.data and ctx.spec.gitops != tool:
             yield warning(
                 ctx.doc,
-                (section,),
+                (tool,),
                 "unused-settings",
-                f"{section} settings are ignored with gitops: {ctx.spec.gitops}",
-                f"set gitops: {tool}, or remove {section}",
+                f"{tool} settings are ignored with gitops: {ctx.spec.gitops}",
+                f"set gitops: {tool}, or remove {tool}",
                 at_key=True,
             )
