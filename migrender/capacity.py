@@ -27,7 +27,7 @@ from typing import Any
 
 from migrender.catalog import Catalog, GpuModel, load_catalog
 from migrender.geometry import fit
-from migrender.layout import Assignment, resolve
+from migrender.layout import Assignment, pool_model, resolve
 from migrender.naming import PROFILE_LABEL, resource_name
 from migrender.spec import ClusterSpec, NodePool
 
@@ -186,7 +186,7 @@ def plan_cluster(spec: ClusterSpec, catalog: Catalog | None = None) -> ClusterPl
     """The capacity plan of a spec that passed validation (unknown models raise ValueError)."""
     catalog = catalog or load_catalog()
     strategy = spec.operator.mig_strategy
-    pools = tuple(_plan_pool(pool, _model(catalog, pool), strategy) for pool in spec.pools)
+    pools = tuple(_plan_pool(pool, pool_model(catalog, pool), strategy) for pool in spec.pools)
 
     profiles: dict[str, ProfileTotal] = {}
     whole: dict[str, WholeGpuTotal] = {}
@@ -233,13 +233,6 @@ def plan_cluster(spec: ClusterSpec, catalog: Catalog | None = None) -> ClusterPl
         stranded=stranded,
         notes=tuple(notes),
     )
-
-
-def _model(catalog: Catalog, pool: NodePool) -> GpuModel:
-    model = catalog.lookup(pool.gpu)
-    if model is None:  # validation refuses this; a bug if it gets here
-        raise ValueError(f"pool {pool.name}: unknown GPU {pool.gpu}")
-    return model
 
 
 def _stranded(model: GpuModel, a: Assignment) -> Stranded:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from migrender.catalog import GpuModel
+from migrender.catalog import Catalog, GpuModel
 from migrender.spec import NodePool
 
 #: Kubernetes label values are at most 63 characters.
@@ -73,6 +73,14 @@ def custom_config_name(pool: NodePool, model: GpuModel, assignments: tuple[Assig
     digest = hashlib.sha256(content.encode()).hexdigest()[:HASH_LENGTH]
     prefix = pool.name[: LABEL_VALUE_MAX - HASH_LENGTH - 1].rstrip("-")
     return f"{prefix}-{digest}"
+
+
+def pool_model(catalog: Catalog, pool: NodePool) -> GpuModel:
+    """The catalog model of a validated pool (validation refuses unknown GPUs)."""
+    model = catalog.lookup(pool.gpu)
+    if model is None:  # a bug if it gets here
+        raise ValueError(f"pool {pool.name}: unknown GPU {pool.gpu}")
+    return model
 
 
 def resolve(pool: NodePool, model: GpuModel) -> PoolLayout:

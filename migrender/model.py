@@ -8,11 +8,11 @@ for the same spec on any machine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from migrender.capacity import plan_cluster
 from migrender.catalog import GpuModel, load_catalog
-from migrender.layout import PoolLayout, resolve
+from migrender.layout import PoolLayout, pool_model, resolve
 from migrender.naming import (
     MIG_CONFIG_LABEL,
     PROFILE_LABEL,
@@ -25,7 +25,6 @@ from migrender.versions import OperatorFeatures
 
 #: Not NVIDIA's ``default-mig-parted-config``: the operator owns and resets that one.
 CONFIGMAP_NAME = "migrender-mig-parted-config"
-GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
 MACHINE_API_NAMESPACE = "openshift-machine-api"
 
 
@@ -95,7 +94,6 @@ class RenderModel:
     repository: Repository
     argocd: ArgoCD
     flux: Flux
-    layouts: tuple[PoolLayout, ...] = field(repr=False, default=())
 
     @property
     def chart_is_oci(self) -> bool:
@@ -198,12 +196,7 @@ def _openshift_ai(spec: ClusterSpec) -> OpenShiftAIOut | None:
 def build_model(spec: ClusterSpec) -> RenderModel:
     """The render model of a spec that passed validation without errors."""
     catalog = load_catalog()
-    layouts = []
-    for pool in spec.pools:
-        model = catalog.lookup(pool.gpu)
-        if model is None:  # validation refuses this; a bug if it gets here
-            raise ValueError(f"pool {pool.name}: unknown GPU {pool.gpu}")
-        layouts.append(resolve(pool, model))
+    layouts = [resolve(pool, pool_model(catalog, pool)) for pool in spec.pools]
     strategy = spec.operator.mig_strategy
     nodes = sorted(
         LabelTarget(node, layout.pool.name, _labels(layout, strategy))
@@ -235,5 +228,4 @@ def build_model(spec: ClusterSpec) -> RenderModel:
         repository=spec.repository,
         argocd=spec.argocd,
         flux=spec.flux,
-        layouts=tuple(layouts),
     )
